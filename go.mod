@@ -1,0 +1,3 @@
+module faultstack
+
+go 1.26
