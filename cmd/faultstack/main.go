@@ -13,6 +13,7 @@
 //	build    build the toolchain from patches/ into _work/toolchain
 //	goroot   print the GOROOT of the built toolchain
 //	test     run the project's tests
+//	demo     build the toolchain and run a demonstration, experiment off and on
 //
 // Run it from the repository: go run ./cmd/faultstack <command>.
 package main
@@ -46,6 +47,7 @@ func init() {
 		{"build", "build the toolchain from patches/ into _work/toolchain", runBuild},
 		{"goroot", "print the GOROOT of the built toolchain", runGoroot},
 		{"test", "run the project's tests", runTest},
+		{"demo", "build the toolchain and run a demonstration, experiment off and on", runDemo},
 	}
 }
 
