@@ -62,8 +62,8 @@ type Bench struct {
 type Count struct {
 	Workload string
 	Config   string
-	Ir       float64 // instructions executed
-	I1mr     float64 // I1 misses
+	Ir       float64            // instructions executed
+	I1mr     float64            // I1 misses
 	Stack    map[string]float64 // Ir in runtime.morestack, runtime.newstack, runtime.copystack, ...
 	Err      string
 }

@@ -58,7 +58,7 @@ func TestRender(t *testing.T) {
 		t.Errorf("summary table is not first:\n%s", s[:min(len(s), 600)])
 	}
 	for _, want := range []string{
-		"| faultstack | +1.44% [",                          // CPU geomean with its interval
+		"| faultstack | +1.44% [",                              // CPU geomean with its interval
 		"**faultstack is slower than stock**: CPU time +1.44%", // said plainly
 		"faultstack is significantly slower on 1 of 2 benchmarks: go/parser Parse +5.00%",
 		"faultstack executes fewer instructions (-3.00%) with -4.00% I1 misses",

@@ -13,9 +13,9 @@ import (
 type Chart struct {
 	Title  string
 	YLabel string
-	Labels []string    // groups
-	Series []Series    // bars within each group
-	Ref    float64     // a horizontal reference line (e.g. 1 for ratios); 0 for none
+	Labels []string             // groups
+	Series []Series             // bars within each group
+	Ref    float64              // a horizontal reference line (e.g. 1 for ratios); 0 for none
 	Format func(float64) string // tick labels
 }
 
