@@ -47,6 +47,7 @@ func init() {
 		{"build", "build the toolchain from patches/ into _work/toolchain", runBuild},
 		{"goroot", "print the GOROOT of the built toolchain", runGoroot},
 		{"test", "run the project's tests", runTest},
+		{"bench", "measure what the stack checks cost: report/ with report.md", runBench},
 		{"demo", "build the toolchain and run a demonstration, experiment off and on", runDemo},
 	}
 }

@@ -70,6 +70,15 @@ func Cases(short bool) []Case {
 	return cs
 }
 
+// Version returns the "version" field of the program's output, which is
+// runtime.Version() of the configuration that built it.
+func Version(out []byte) string {
+	var v struct{ Version string }
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	json.Unmarshal([]byte(lines[len(lines)-1]), &v)
+	return v.Version
+}
+
 // Parse reads the program's output: the last line that is a JSON object.
 // Numeric fields are returned; "version" and "case" are checked for.
 func Parse(out []byte) (map[string]float64, error) {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -65,6 +66,9 @@ func TestProgram(t *testing.T) {
 	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOEXPERIMENT=")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	if out, err := exec.Command(bin, "version").Output(); err != nil || !strings.HasPrefix(Version(out), "go") {
+		t.Errorf("version: %q, %v", out, err)
 	}
 	out, err := exec.Command(bin, "idle", "100").Output()
 	if err != nil {

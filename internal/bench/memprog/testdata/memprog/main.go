@@ -7,6 +7,7 @@
 //	memprog spawn N         spawn+exit throughput of N goroutines
 //	memprog grow BYTES      one goroutine growing its stack to BYTES, twice
 //	memprog preempt MS      wake-up latency of a sleeper while a tight loop runs, for MS ms
+//	memprog version         just the runtime's version (which names experiments)
 //
 // Each prints one JSON object on stdout.
 package main
@@ -192,6 +193,10 @@ func preempt(ms int) map[string]any {
 
 func main() {
 	debug.SetGCPercent(100)
+	if len(os.Args) == 2 && os.Args[1] == "version" {
+		emit(map[string]any{"case": "version", "version": runtime.Version()})
+		return
+	}
 	if len(os.Args) < 3 {
 		fmt.Fprintln(os.Stderr, "usage: memprog idle N | stack KIB N | spawn N | grow BYTES | preempt MS")
 		os.Exit(2)
