@@ -419,71 +419,63 @@ func (b *benchRun) runCPU(ws []workload, bins, dirs map[string]map[string]string
 	outputs := map[string]*bytes.Buffer{} // config -> benchfmt text
 	samples := map[string]*report.Bench{} // workload + name -> samples
 	var order []string
-	step := 0
-	for i := 1; i <= b.count; i++ {
-		cs := slices.Clone(ran)
-		if i%2 == 0 {
-			slices.Reverse(cs)
+	for step, st := range schedule(b.count, len(ws), len(ran)) {
+		i, w, c := st.index, ws[st.workload], ran[st.config]
+		step := step + 1
+		bin := bins[w.name][c.name]
+		hash, err := cache.FileHash(bin)
+		if err != nil {
+			return err
 		}
-		for _, w := range ws {
-			for _, c := range cs {
-				step++
-				bin := bins[w.name][c.name]
-				hash, err := cache.FileHash(bin)
-				if err != nil {
-					return err
-				}
-				args := []string{"-test.run=^$", "-test.bench=" + w.bench, "-test.benchtime=" + b.pre.benchtime, "-test.count=1", "-test.benchmem", "-test.timeout=20m"}
-				key := cache.Key{Kind: "cpu", Workload: w.name, Config: c.name, Env: c.env, Stamp: c.stamp, Binary: hash, Params: append(args, "GOMAXPROCS=1", b.data.Machine.Pinned), Index: i}
-				out, cached := b.cache.Get(key)
-				if cached {
-					b.logf("[%d/%d] %s %s run %d/%d (cached)", step, total, w.name, c.name, i, b.count)
-				} else {
-					b.logf("[%d/%d] %s %s run %d/%d", step, total, w.name, c.name, i, b.count)
-					cmdline := append(slices.Clone(b.taskset), append([]string{bin}, args...)...)
-					cmd := exec.Command(cmdline[0], cmdline[1:]...)
-					cmd.Dir = dirs[w.name][c.name]
-					cmd.Env = toolchain.Env("GOMAXPROCS=1")
-					var stderr bytes.Buffer
-					cmd.Stderr = &stderr
-					out, err = cmd.Output()
-					if err != nil {
-						msg := fmt.Sprintf("%s %s run %d failed: %v: %s", w.name, c.name, i, err, lastLines(stderr.String()+string(out), 3))
-						b.logf("%s", msg)
-						b.data.Notes = append(b.data.Notes, msg)
-						continue
-					}
-					if err := b.cache.Put(key, out); err != nil {
-						return err
-					}
-				}
-				if outputs[c.name] == nil {
-					outputs[c.name] = new(bytes.Buffer)
-				}
-				outputs[c.name].Write(out)
-				rs, err := stats.Parse(bytes.NewReader(out))
-				if err != nil {
-					return fmt.Errorf("%s %s run %d: %v", w.name, c.name, i, err)
-				}
-				if len(rs) == 0 {
-					b.data.Notes = append(b.data.Notes, fmt.Sprintf("%s %s run %d: no benchmark results (does -bench %q match?)", w.name, c.name, i, w.bench))
-				}
-				for _, r := range rs {
-					id := w.name + " " + r.Name
-					s := samples[id]
-					if s == nil {
-						s = &report.Bench{Workload: w.name, Name: r.Name, Unit: "ns/op", Samples: map[string][]float64{}}
-						samples[id] = s
-						order = append(order, id)
-					}
-					// Keep runs index-aligned: a failed run leaves a 0, which
-					// the statistics skip.
-					for len(s.Samples[c.name]) < i-1 {
-						s.Samples[c.name] = append(s.Samples[c.name], 0)
-					}
-					s.Samples[c.name] = append(s.Samples[c.name], r.Values["ns/op"])
-				}
+		args := []string{"-test.run=^$", "-test.bench=" + w.bench, "-test.benchtime=" + b.pre.benchtime, "-test.count=1", "-test.benchmem", "-test.timeout=20m"}
+		key := cache.Key{Kind: "cpu", Workload: w.name, Config: c.name, Env: c.env, Stamp: c.stamp, Binary: hash, Params: append(args, "GOMAXPROCS=1", b.data.Machine.Pinned), Index: i}
+		out, cached := b.cache.Get(key)
+		if cached {
+			b.logf("[%d/%d] %s %s run %d/%d (cached)", step, total, w.name, c.name, i, b.count)
+		} else {
+			b.logf("[%d/%d] %s %s run %d/%d", step, total, w.name, c.name, i, b.count)
+			cmdline := append(slices.Clone(b.taskset), append([]string{bin}, args...)...)
+			cmd := exec.Command(cmdline[0], cmdline[1:]...)
+			cmd.Dir = dirs[w.name][c.name]
+			cmd.Env = toolchain.Env("GOMAXPROCS=1")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err = cmd.Output()
+			if err != nil {
+				msg := fmt.Sprintf("%s %s run %d failed: %v: %s", w.name, c.name, i, err, lastLines(stderr.String()+string(out), 3))
+				b.logf("%s", msg)
+				b.data.Notes = append(b.data.Notes, msg)
+				continue
 			}
+			if err := b.cache.Put(key, out); err != nil {
+				return err
+			}
+		}
+		if outputs[c.name] == nil {
+			outputs[c.name] = new(bytes.Buffer)
+		}
+		outputs[c.name].Write(out)
+		rs, err := stats.Parse(bytes.NewReader(out))
+		if err != nil {
+			return fmt.Errorf("%s %s run %d: %v", w.name, c.name, i, err)
+		}
+		if len(rs) == 0 {
+			b.data.Notes = append(b.data.Notes, fmt.Sprintf("%s %s run %d: no benchmark results (does -bench %q match?)", w.name, c.name, i, w.bench))
+		}
+		for _, r := range rs {
+			id := w.name + " " + r.Name
+			s := samples[id]
+			if s == nil {
+				s = &report.Bench{Workload: w.name, Name: r.Name, Unit: "ns/op", Samples: map[string][]float64{}}
+				samples[id] = s
+				order = append(order, id)
+			}
+			// Keep runs index-aligned: a failed run leaves a 0, which
+			// the statistics skip.
+			for len(s.Samples[c.name]) < i-1 {
+				s.Samples[c.name] = append(s.Samples[c.name], 0)
+			}
+			s.Samples[c.name] = append(s.Samples[c.name], r.Values["ns/op"])
 		}
 	}
 	for _, id := range order {
@@ -508,6 +500,29 @@ func (b *benchRun) runCPU(ws []workload, bins, dirs map[string]map[string]string
 		return os.WriteFile(filepath.Join(b.out, "cpu-all.txt"), all.Bytes(), 0o644)
 	}
 	return nil
+}
+
+// A slot is one CPU run: run index (from 1), workload and configuration.
+type slot struct{ index, workload, config int }
+
+// schedule orders the CPU runs: round i runs every workload once in
+// every configuration, back to back, so that slow drifts of the machine
+// hit all configurations alike; the configurations' order is reversed
+// every other round so that none always runs first.
+func schedule(count, workloads, configs int) []slot {
+	var s []slot
+	for i := 1; i <= count; i++ {
+		for w := 0; w < workloads; w++ {
+			for k := 0; k < configs; k++ {
+				c := k
+				if i%2 == 0 {
+					c = configs - 1 - k
+				}
+				s = append(s, slot{i, w, c})
+			}
+		}
+	}
+	return s
 }
 
 // stackFuncs are the runtime functions whose instructions the counts

@@ -37,7 +37,13 @@ func (d *Data) CPURatios(config string) ([]CPURow, stats.Estimate) {
 		if len(base) == 0 || len(test) == 0 {
 			continue
 		}
-		rows = append(rows, CPURow{b.Workload, b.Name, stats.Median(base), stats.Ratio(base, test)})
+		var ok []float64 // a failed run leaves a 0
+		for _, v := range base {
+			if v > 0 {
+				ok = append(ok, v)
+			}
+		}
+		rows = append(rows, CPURow{b.Workload, b.Name, stats.Median(ok), stats.Ratio(base, test)})
 		pairs = append(pairs, [2][]float64{base, test})
 	}
 	return rows, stats.GeomeanRatio(pairs)
