@@ -143,6 +143,8 @@ func (d *Data) Verdicts() []string {
 			out = append(out, fmt.Sprintf("**%s is slower than %s**: CPU time %s (geomean of %d benchmarks, 95%% CI %s to %s).", cfg, d.Base, stats.Delta(g.Center), len(rows), stats.Delta(g.Lo), stats.Delta(g.Hi)))
 		case g.Significant() && g.Center < 1:
 			out = append(out, fmt.Sprintf("%s is faster than %s: CPU time %s (geomean of %d benchmarks, 95%% CI %s to %s).", cfg, d.Base, stats.Delta(g.Center), len(rows), stats.Delta(g.Lo), stats.Delta(g.Hi)))
+		case g.Conf < stats.MinConf:
+			out = append(out, fmt.Sprintf("%s: too few runs (%d) to call a CPU time difference from %s: %s (geomean of %d benchmarks; the interval %s to %s covers only %.0f%%).", cfg, g.N, d.Base, stats.Delta(g.Center), len(rows), stats.Delta(g.Lo), stats.Delta(g.Hi), 100*g.Conf))
 		default:
 			out = append(out, fmt.Sprintf("%s: no CPU time difference from %s detected at this precision: %s (geomean of %d benchmarks, 95%% CI %s to %s).", cfg, d.Base, stats.Delta(g.Center), len(rows), stats.Delta(g.Lo), stats.Delta(g.Hi)))
 		}

@@ -141,9 +141,15 @@ func GeomeanRatio(pairs [][2][]float64) Estimate {
 	return e
 }
 
-// Significant reports whether the interval excludes 1 (no change).
+// MinConf is the least confidence at which Significant calls a change:
+// with 4 runs or fewer the [min, max] interval covers under 90%, too
+// little to call anything.
+const MinConf = 0.9
+
+// Significant reports whether the interval excludes 1 (no change) at a
+// confidence of at least MinConf.
 func (e Estimate) Significant() bool {
-	return e.N > 1 && (e.Lo > 1 || e.Hi < 1)
+	return e.N > 1 && e.Conf >= MinConf && (e.Lo > 1 || e.Hi < 1)
 }
 
 // Delta formats a ratio as a signed percentage change, e.g. "+1.23%".

@@ -107,6 +107,10 @@ func TestRatioNoise(t *testing.T) {
 	if e.Lo >= 1 || e.Hi <= 1 {
 		t.Errorf("interval %+v does not contain 1", e)
 	}
+	// Two runs, both 10% slower: the interval covers only 50%, too little.
+	if e := Ratio([]float64{1, 1}, []float64{1.1, 1.1}); e.Significant() {
+		t.Errorf("two runs called significant: %+v", e)
+	}
 	if Geomean([]float64{2, 8}) != 4 {
 		t.Errorf("Geomean(2, 8) = %v", Geomean([]float64{2, 8}))
 	}
