@@ -11,7 +11,7 @@ import (
 
 func runBuild(r *repo, args []string) error {
 	fs := newFlags("build", "[-tree]")
-	tree := fs.Bool("tree", false, "build the editable tree (_work/go) instead of patches/")
+	tree := fs.Bool("tree", false, "build the editable tree instead of patches/")
 	if err := noArgs(fs, args); err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func runDemo(r *repo, args []string) error {
 	gobin := toolchain.GoBin(goroot)
 	for _, cfg := range []struct{ name, experiment string }{{"stock", ""}, {upstream.Experiment, upstream.Experiment}} {
 		bin := filepath.Join(dir, "demo-"+cfg.name)
-		env := toolchain.Env("GOEXPERIMENT=" + cfg.experiment)
+		env := toolchain.GoEnv(goroot, "GOEXPERIMENT="+cfg.experiment)
 		if err := runIn(dir, env, os.Stderr, gobin, "build", "-o", bin, "."); err != nil {
 			return err
 		}

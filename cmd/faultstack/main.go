@@ -7,18 +7,23 @@
 //
 // The commands are:
 //
-//	tree     make the editable Go tree (_work/go): base release plus patches/
+//	tree     make the editable Go tree: base release plus patches/
 //	export   write the editable tree's commits back to patches/
 //	status   exit non-zero when the editable tree holds work patches/ lacks
-//	build    build the toolchain from patches/ into _work/toolchain
+//	build    build the toolchain from patches/
 //	goroot   print the GOROOT of the built toolchain
 //	test     run the project's tests
 //	demo     build the toolchain and run a demonstration, experiment off and on
 //
-// Run it from the repository: go run ./cmd/faultstack <command>.
+// Run it from the repository: go run ./cmd/faultstack <command>. The
+// editable tree and the built toolchain live outside the repository, in
+// $FAULTSTACK_WORK or the user's cache directory; tree, status and goroot
+// print where.
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -41,10 +46,10 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"tree", "make the editable Go tree (_work/go): base release plus patches/", runTree},
+		{"tree", "make the editable Go tree: base release plus patches/", runTree},
 		{"export", "write the editable tree's commits back to patches/", runExport},
 		{"status", "exit non-zero when the editable tree holds work patches/ lacks", runStatus},
-		{"build", "build the toolchain from patches/ into _work/toolchain", runBuild},
+		{"build", "build the toolchain from patches/", runBuild},
 		{"goroot", "print the GOROOT of the built toolchain", runGoroot},
 		{"test", "run the project's tests", runTest},
 		{"bench", "measure what the stack checks cost: report/ with report.md", runBench},
@@ -96,12 +101,41 @@ func main() {
 
 // A repo is the faultstack repository and the places it keeps things.
 type repo struct {
-	root string
+	root string // the repository
+	work string // the editable tree and the built toolchain; see workDir
 }
 
 func (r *repo) patchesDir() string   { return filepath.Join(r.root, "patches") }
-func (r *repo) treeDir() string      { return filepath.Join(r.root, "_work", "go") }
-func (r *repo) toolchainDir() string { return filepath.Join(r.root, "_work", "toolchain") }
+func (r *repo) treeDir() string      { return filepath.Join(r.work, "go") }
+func (r *repo) toolchainDir() string { return filepath.Join(r.work, "toolchain") }
+
+// workDir returns where the repository at root keeps its Go trees:
+// $FAULTSTACK_WORK when set, else a directory of its own under the user's
+// cache directory, keyed by root so that two clones never share one.
+//
+// The trees must not live inside the repository: the go command, run in a
+// GOROOT directory outside GOROOT/src (as go/importer does in runtime's
+// TestAtomicAlignment), looks for a go.mod above it, would find this
+// module's and would fail in ways it never does with stock Go.
+//
+// A tree made before this rule, in root/_work, is still used, with a
+// warning, so that work in it is not stranded.
+func workDir(root string) (string, error) {
+	if w := os.Getenv("FAULTSTACK_WORK"); w != "" {
+		return filepath.Abs(w)
+	}
+	legacy := filepath.Join(root, "_work")
+	if gotree.Exists(filepath.Join(legacy, "go")) {
+		fmt.Fprintf(os.Stderr, "faultstack: warning: using the trees in %s, inside the module; export your work, remove %s and run tree again to move them out\n", legacy, legacy)
+		return legacy, nil
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no place for the Go trees (%v); set FAULTSTACK_WORK", err)
+	}
+	sum := sha256.Sum256([]byte(root))
+	return filepath.Join(cache, "faultstack", filepath.Base(root)+"-"+hex.EncodeToString(sum[:4])), nil
+}
 
 // findRepo finds the repository root above the working directory.
 func findRepo() (*repo, error) {
@@ -112,7 +146,11 @@ func findRepo() (*repo, error) {
 	for {
 		mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 		if err == nil && strings.HasPrefix(string(mod), "module faultstack\n") {
-			return &repo{root: dir}, nil
+			work, err := workDir(dir)
+			if err != nil {
+				return nil, err
+			}
+			return &repo{root: dir, work: work}, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {

@@ -44,7 +44,7 @@ func goCmd(t *testing.T, dir string, env []string, args ...string) (string, erro
 	t.Helper()
 	cmd := exec.Command(toolchain.GoBin(goroot(t)), args...)
 	cmd.Dir = dir
-	cmd.Env = toolchain.Env(append([]string{"GOCACHE=" + gocache(t)}, env...)...)
+	cmd.Env = toolchain.GoEnv(goroot(t), append([]string{"GOCACHE=" + gocache(t)}, env...)...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

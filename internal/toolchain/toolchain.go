@@ -139,3 +139,23 @@ func Env(extra ...string) []string {
 	env = append(env, "GOTOOLCHAIN=local")
 	return append(env, extra...)
 }
+
+// GoEnv returns the environment in which to run the go command of the
+// toolchain at goroot: Env, with goroot/bin first in PATH. Tests that
+// run "go" themselves (runtime's TestAtomicAlignment, through go/importer)
+// must find this toolchain's go, not the one that built it.
+func GoEnv(goroot string, extra ...string) []string {
+	env := Env(extra...)
+	path := filepath.Join(goroot, "bin")
+	found := false
+	for i, kv := range env {
+		if old, ok := strings.CutPrefix(kv, "PATH="); ok {
+			env[i] = "PATH=" + path + string(os.PathListSeparator) + old
+			found = true
+		}
+	}
+	if !found {
+		env = append(env, "PATH="+path)
+	}
+	return env
+}

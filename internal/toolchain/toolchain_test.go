@@ -155,3 +155,19 @@ func TestEnvDropsBuildSettings(t *testing.T) {
 		t.Errorf("Env lacks the extra or GOTOOLCHAIN=local settings")
 	}
 }
+
+func TestGoEnvPutsToolchainFirst(t *testing.T) {
+	t.Setenv("PATH", "/usr/bin")
+	var path string
+	for _, kv := range GoEnv("/x/goroot") {
+		if p, ok := strings.CutPrefix(kv, "PATH="); ok {
+			if path != "" {
+				t.Errorf("PATH set twice")
+			}
+			path = p
+		}
+	}
+	if path != "/x/goroot/bin:/usr/bin" {
+		t.Errorf("PATH = %q, want /x/goroot/bin:/usr/bin", path)
+	}
+}
