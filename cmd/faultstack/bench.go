@@ -537,54 +537,29 @@ func (b *benchRun) runCachegrind(ws []workload, short bool, bins, dirs map[strin
 		}
 	}
 	ran := b.ran()
-	total := len(sel) * len(ran)
+	total := len(sel) * (len(ran) + 1)
 	step := 0
 	for _, w := range sel {
 		for _, c := range ran {
-			step++
-			bin := bins[w.name][c.name]
-			cnt := report.Count{Workload: w.name, Config: c.name}
-			hash, err := cache.FileHash(bin)
-			if err != nil {
-				cnt.Err = err.Error()
-				b.data.Counts = append(b.data.Counts, cnt)
-				continue
+			// The base is counted twice: the difference between its two
+			// counts is the noise floor the report compares against.
+			runs := 1
+			if c.name == baseConfig {
+				runs = 2
 			}
-			args := []string{"-test.run=^$", "-test.bench=" + w.cgBench, fmt.Sprintf("-test.benchtime=%dx", w.cgIters), "-test.count=1"}
-			key := cache.Key{Kind: "cachegrind", Workload: w.name, Config: c.name, Env: c.env, Stamp: c.stamp, Binary: hash, Params: append(slices.Clone(args), cachegrind.Env()...), Index: 1}
-			prof := filepath.Join(b.work, "cg", c.name+"-"+strings.ReplaceAll(w.name, "/", "_")+".out")
-			data, cached := b.cache.Get(key)
-			if cached {
-				b.logf("[cachegrind %d/%d] %s %s (cached)", step, total, w.name, c.name)
-			} else {
-				b.logf("[cachegrind %d/%d] %s %s: %s %dx (about 30x slower than native)", step, total, w.name, c.name, w.cgBench, w.cgIters)
-				os.MkdirAll(filepath.Dir(prof), 0o755)
-				cmdline := cachegrind.Args(prof, bin, args...)
-				ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-				cmd := exec.CommandContext(ctx, cmdline[0], cmdline[1:]...)
-				cmd.Dir = dirs[w.name][c.name]
-				cmd.Env = toolchain.Env(cachegrind.Env()...)
-				out, err := cmd.CombinedOutput()
-				cancel()
-				if err != nil {
-					cnt.Err = fmt.Sprintf("valgrind: %v: %s", err, lastLines(string(out), 3))
-					b.logf("%s %s: %s", w.name, c.name, cnt.Err)
-					b.data.Counts = append(b.data.Counts, cnt)
-					continue
-				}
-				if data, err = os.ReadFile(prof); err == nil {
-					err = b.cache.Put(key, data)
-				}
+			cnt := report.Count{Workload: w.name, Config: c.name}
+			for i := 1; i <= runs; i++ {
+				step++
+				p, err := b.countOnce(w, c, bins[w.name][c.name], dirs[w.name][c.name], i, fmt.Sprintf("[cachegrind %d/%d]", step, total))
 				if err != nil {
 					cnt.Err = err.Error()
-					b.data.Counts = append(b.data.Counts, cnt)
+					b.logf("%s %s: %s", w.name, c.name, cnt.Err)
+					break
+				}
+				if i == 2 {
+					cnt.IrRepeat, cnt.I1mrRepeat = p.Total["Ir"], p.Total["I1mr"]
 					continue
 				}
-			}
-			p, err := cachegrind.Parse(bytes.NewReader(data))
-			if err != nil {
-				cnt.Err = err.Error()
-			} else {
 				cnt.Ir, cnt.I1mr = p.Total["Ir"], p.Total["I1mr"]
 				cnt.Stack = map[string]float64{}
 				for _, f := range stackFuncs {
@@ -594,6 +569,44 @@ func (b *benchRun) runCachegrind(ws []workload, short bool, bins, dirs map[strin
 			b.data.Counts = append(b.data.Counts, cnt)
 		}
 	}
+}
+
+// countOnce runs w's counted benchmark in c under cachegrind, or takes
+// the profile of run index from the cache.
+func (b *benchRun) countOnce(w workload, c *builtConfig, bin, dir string, index int, progress string) (*cachegrind.Profile, error) {
+	hash, err := cache.FileHash(bin)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"-test.run=^$", "-test.bench=" + w.cgBench, fmt.Sprintf("-test.benchtime=%dx", w.cgIters), "-test.count=1"}
+	key := cache.Key{Kind: "cachegrind", Workload: w.name, Config: c.name, Env: c.env, Stamp: c.stamp, Binary: hash, Params: append(slices.Clone(args), cachegrind.Env()...), Index: index}
+	data, cached := b.cache.Get(key)
+	if cached {
+		b.logf("%s %s %s count %d (cached)", progress, w.name, c.name, index)
+		return cachegrind.Parse(bytes.NewReader(data))
+	}
+	b.logf("%s %s %s count %d: %s %dx (about 30x slower than native)", progress, w.name, c.name, index, w.cgBench, w.cgIters)
+	prof := filepath.Join(b.work, "cg", fmt.Sprintf("%s-%s-%d.out", c.name, strings.ReplaceAll(w.name, "/", "_"), index))
+	if err := os.MkdirAll(filepath.Dir(prof), 0o755); err != nil {
+		return nil, err
+	}
+	cmdline := cachegrind.Args(prof, bin, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cmdline[0], cmdline[1:]...)
+	cmd.Dir = dir
+	cmd.Env = toolchain.Env(cachegrind.Env()...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("valgrind: %v: %s", err, lastLines(string(out), 3))
+	}
+	if data, err = os.ReadFile(prof); err != nil {
+		return nil, err
+	}
+	p, err := cachegrind.Parse(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return p, b.cache.Put(key, data)
 }
 
 func (b *benchRun) runMem(cases []memprog.Case) {

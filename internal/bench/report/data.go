@@ -65,7 +65,10 @@ type Count struct {
 	Ir       float64            // instructions executed
 	I1mr     float64            // I1 misses
 	Stack    map[string]float64 // Ir in runtime.morestack, runtime.newstack, runtime.copystack, ...
-	Err      string
+	// IrRepeat and I1mrRepeat are a second count of the same run, taken
+	// for the base only: how far they are from Ir and I1mr is the noise.
+	IrRepeat, I1mrRepeat float64 `json:",omitempty"`
+	Err                  string
 }
 
 // A Size is one binary's code-size figures.

@@ -76,6 +76,37 @@ func (d *Data) CountRatio(config, event string) (float64, map[string]float64) {
 	return stats.Geomean(rs), rows
 }
 
+// CountNoise is how far two counts of the same base run differ at most
+// (as a fraction: 0.001 is 0.1%), over the workloads counted twice; NaN
+// when none was.
+func (d *Data) CountNoise(event string) float64 {
+	noise := math.NaN()
+	for _, c := range d.Counts {
+		a, b := c.Ir, c.IrRepeat
+		if event == "I1mr" {
+			a, b = c.I1mr, c.I1mrRepeat
+		}
+		if c.Config == d.Base && c.Err == "" && a > 0 && b > 0 {
+			n := math.Abs(b/a - 1)
+			if math.IsNaN(noise) || n > noise {
+				noise = n
+			}
+		}
+	}
+	return noise
+}
+
+// sameCount reports whether a count ratio is within the noise: twice the
+// measured noise floor, or 0.2% (measuring.md's run-to-run spread) when
+// there is no measurement.
+func (d *Data) sameCount(r float64, event string) bool {
+	n := d.CountNoise(event)
+	if math.IsNaN(n) {
+		n = 0.001
+	}
+	return math.Abs(r-1) <= math.Max(2*n, 0.0002)
+}
+
 func (d *Data) size(binary, config string) (Size, bool) {
 	for _, s := range d.Sizes {
 		if s.Binary == binary && s.Config == config && s.Err == "" {
@@ -159,13 +190,17 @@ func (d *Data) Verdicts() []string {
 		}
 		if ir, _ := d.CountRatio(cfg, "Ir"); !math.IsNaN(ir) {
 			i1, _ := d.CountRatio(cfg, "I1mr")
+			noise := ""
+			if n := d.CountNoise("Ir"); !math.IsNaN(n) {
+				noise = fmt.Sprintf("; %s counted twice differs by %.3f%%", d.Base, 100*n)
+			}
 			switch {
-			case math.Abs(ir-1) < 0.0005:
-				out = append(out, fmt.Sprintf("%s executes the same number of instructions as %s under cachegrind (%s), with %s I1 misses.", cfg, d.Base, pct(ir), pct(i1)))
+			case d.sameCount(ir, "Ir"):
+				out = append(out, fmt.Sprintf("%s executes the same number of instructions as %s within the noise (%s%s), with %s I1 misses.", cfg, d.Base, pct(ir), noise, pct(i1)))
 			case ir > 1:
-				out = append(out, fmt.Sprintf("**%s executes more instructions** (%s) with %s I1 misses than %s under cachegrind.", cfg, pct(ir), pct(i1), d.Base))
+				out = append(out, fmt.Sprintf("**%s executes more instructions** than %s under cachegrind: %s (%s), with %s I1 misses.", cfg, d.Base, pct(ir), strings.TrimPrefix(noise, "; "), pct(i1)))
 			default:
-				out = append(out, fmt.Sprintf("%s executes fewer instructions (%s) with %s I1 misses than %s under cachegrind.", cfg, pct(ir), pct(i1), d.Base))
+				out = append(out, fmt.Sprintf("%s executes fewer instructions than %s under cachegrind: %s (%s), with %s I1 misses.", cfg, d.Base, pct(ir), strings.TrimPrefix(noise, "; "), pct(i1)))
 			}
 		}
 		if b, ok := d.size("cmd/go", d.Base); ok {
@@ -338,6 +373,9 @@ func Render(d *Data, dir string) error {
 			w("| %s | %s | %.0f | %s | %.0f | %s | %.3f%% |\n", c.Workload, c.Config, c.Ir, bi, c.I1mr, bm, 100*st/c.Ir)
 		}
 		w("\n")
+		if n := d.CountNoise("Ir"); !math.IsNaN(n) {
+			w("Noise floor: %s counted twice differs by at most %.3f%% in instructions and %.3f%% in I1 misses; differences within twice that are called the same.\n\n", d.Base, 100*n, 100*d.CountNoise("I1mr"))
+		}
 	} else {
 		w("No cachegrind counts (valgrind missing or not selected).\n\n")
 	}

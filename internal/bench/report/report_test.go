@@ -61,7 +61,9 @@ func TestRender(t *testing.T) {
 		"| faultstack | +1.44% [",                              // CPU geomean with its interval
 		"**faultstack is slower than stock**: CPU time +1.44%", // said plainly
 		"faultstack is significantly slower on 1 of 2 benchmarks: go/parser Parse +5.00%",
-		"faultstack executes fewer instructions (-3.00%) with -4.00% I1 misses",
+		"faultstack executes fewer instructions than stock under cachegrind: -3.00% (stock counted twice differs by 0.050%), with -4.00% I1 misses.",
+		"pristine executes the same number of instructions as stock within the noise (+0.07%; stock counted twice differs by 0.050%)",
+		"Noise floor: stock counted twice differs by at most 0.050% in instructions and 0.100% in I1 misses",
 		"cmd/go built with faultstack: .text -5.00% (-300000 bytes), 1200 functions with a stack check (stock: 15000)",
 		"faultstack uses **more memory** than stock per idle goroutine (idle/10000): RSS 4.394KiB vs 2.708KiB",
 		"**faultstack failed 1 memory/lifecycle cases**: idle/100000 (exit status 2: runtime: mmap: too many mappings)",
