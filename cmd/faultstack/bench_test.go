@@ -1,9 +1,16 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"faultstack/internal/bench/cache"
+	"faultstack/internal/bench/report"
 )
 
 // TestBenchTables checks the workload and configuration tables: a typo in
@@ -66,5 +73,84 @@ func TestLastLines(t *testing.T) {
 	}
 	if got := lastLines("", 2); got != "(no output)" {
 		t.Errorf("lastLines(empty) = %q", got)
+	}
+}
+
+// TestRunCPUResume runs the CPU loop on a fake benchmark binary (a shell
+// script that logs each run), interrupts it with a failing run, and checks
+// that a second invocation runs only what is missing.
+func TestRunCPUResume(t *testing.T) {
+	dir := t.TempDir()
+	logf := filepath.Join(dir, "runs.log")
+	failFlag := filepath.Join(dir, "fail")
+	script := filepath.Join(dir, "fake.test")
+	body := `#!/bin/sh
+n=$(wc -l < ` + logf + ` 2>/dev/null || echo 0)
+echo run >> ` + logf + `
+if [ -e ` + failFlag + ` ] && [ "$n" -eq 3 ]; then echo boom >&2; exit 1; fi
+echo "pkg: fake"
+echo "BenchmarkFake 	 10	 $((100 + n)) ns/op"
+echo PASS
+`
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(failFlag, nil, 0o644)
+	runs := func() int {
+		b, _ := os.ReadFile(logf)
+		return strings.Count(string(b), "\n")
+	}
+	newRun := func() *benchRun {
+		b := &benchRun{
+			pre:   preset{"test", 3, "1x"},
+			count: 3,
+			out:   filepath.Join(dir, "report"),
+			cache: &cache.Cache{Dir: filepath.Join(dir, "cache")},
+			data:  &report.Data{},
+			start: time.Now(),
+		}
+		for _, name := range []string{"stock", "faultstack"} {
+			b.configs = append(b.configs, &builtConfig{benchConfig: benchConfig{name: name}, stamp: "s"})
+		}
+		return b
+	}
+	ws := []workload{{name: "fake", bench: "."}}
+	bins := map[string]map[string]string{"fake": {"stock": script, "faultstack": script}}
+	dirs := map[string]map[string]string{"fake": {"stock": dir, "faultstack": dir}}
+
+	b1 := newRun()
+	if err := b1.runCPU(ws, bins, dirs); err != nil {
+		t.Fatal(err)
+	}
+	if got := runs(); got != 6 {
+		t.Fatalf("first invocation ran %d times, want 6", got)
+	}
+	if len(b1.data.Notes) != 1 || !strings.Contains(b1.data.Notes[0], "boom") {
+		t.Errorf("notes %q lack the failed run", b1.data.Notes)
+	}
+	// Runs: 1 stock, 1 faultstack, 2 faultstack, 2 stock (failed), 3 stock, 3 faultstack.
+	s := b1.data.CPU[0].Samples
+	if got := fmt.Sprint(s["stock"], s["faultstack"]); got != "[100 0 104] [101 102 105]" {
+		t.Errorf("samples after the failure: %s", got)
+	}
+
+	os.Remove(failFlag)
+	b2 := newRun()
+	if err := b2.runCPU(ws, bins, dirs); err != nil {
+		t.Fatal(err)
+	}
+	if got := runs(); got != 7 {
+		t.Fatalf("after the resume %d runs in all, want 7 (only the failed one again)", got)
+	}
+	s = b2.data.CPU[0].Samples
+	if got := fmt.Sprint(s["stock"], s["faultstack"]); got != "[100 106 104] [101 102 105]" {
+		t.Errorf("samples after the resume: %s", got)
+	}
+	txt, err := os.ReadFile(filepath.Join(dir, "report", "cpu-all.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(txt), "config: stock\n") || !strings.Contains(string(txt), "config: faultstack\n") || strings.Count(string(txt), "BenchmarkFake") != 6 {
+		t.Errorf("cpu-all.txt:\n%s", txt)
 	}
 }
