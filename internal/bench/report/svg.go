@@ -31,7 +31,9 @@ var palette = []string{"#4878d0", "#ee854a", "#6acc64", "#d65f5f", "#956cb4", "#
 // WriteSVG draws the chart.
 func (c *Chart) WriteSVG(w io.Writer) error {
 	const (
-		left, right, top, bottom = 70.0, 20.0, 40.0, 120.0
+		// Group labels are drawn at 45 degrees below the axis: the
+		// bottom and right margins leave room for about 30 characters.
+		left, right, top, bottom = 70.0, 150.0, 40.0, 170.0
 		barW, gap                = 14.0, 12.0
 		plotH                    = 300.0
 	)
