@@ -46,7 +46,7 @@ type benchRun struct {
 	count   int
 	sel     *regexp.Regexp
 	out     string // report directory
-	work    string // _work/bench
+	work    string // <work dir>/bench: binaries, scratch module, cache
 	cache   *cache.Cache
 	cg      bool
 	taskset []string // prefix that pins a run to one CPU; nil when not available
@@ -66,9 +66,17 @@ type builtConfig struct {
 	version string
 }
 
-// buildEnv is the environment in which c's go command builds.
+// buildEnv is the environment in which c's go command builds: its
+// toolchain's go first in PATH, and its settings.
 func (c *builtConfig) buildEnv(extra ...string) []string {
-	return toolchain.Env(append(slices.Clone(c.env), extra...)...)
+	return toolchain.GoEnv(c.goroot, append(slices.Clone(c.env), extra...)...)
+}
+
+// runEnv is the environment of c's programs: no settings of ours but
+// extra, and c's go first in PATH for tests that run go themselves
+// (go/types's benchmarks load export data through it).
+func (c *builtConfig) runEnv(extra ...string) []string {
+	return toolchain.GoEnv(c.goroot, extra...)
 }
 
 func runBench(r *repo, args []string) error {
@@ -111,7 +119,7 @@ func runBench(r *repo, args []string) error {
 		wd, _ := os.Getwd()
 		b.out = filepath.Join(wd, b.out)
 	}
-	b.work = filepath.Join(r.root, "_work", "bench")
+	b.work = filepath.Join(r.work, "bench")
 	b.cache = &cache.Cache{Dir: filepath.Join(b.work, "cache")}
 	return b.run(*short, cfgRe)
 }
@@ -257,7 +265,7 @@ func (b *benchRun) run(short bool, cfgRe *regexp.Regexp) error {
 		for _, c := range ran {
 			b.logf("build cmd/go with %s", c.name)
 			out := filepath.Join(c.binDir, "go")
-			if err := b.goCmd(c, b.r.root, "build", "-o", out, "cmd/go"); err != nil {
+			if err := b.goCmd(c, filepath.Join(c.goroot, "src"), "build", "-o", out, "cmd/go"); err != nil {
 				b.data.Sizes = append(b.data.Sizes, report.Size{Binary: "cmd/go", Config: c.name, Err: err.Error()})
 				continue
 			}
@@ -377,7 +385,9 @@ func (b *benchRun) scratchModule() (string, error) {
 // buildTest builds w's test binary with c and returns it and the
 // package's source directory, where the binary must run (for testdata).
 func (b *benchRun) buildTest(c *builtConfig, w workload) (bin, dir string, err error) {
-	wd := b.r.root
+	// Standard packages build from GOROOT/src, as Go's builders test
+	// them: some load packages relative to the main module.
+	wd := filepath.Join(c.goroot, "src")
 	env := c.buildEnv()
 	if w.module != "" {
 		if wd, err = b.scratchModule(); err != nil {
@@ -437,7 +447,7 @@ func (b *benchRun) runCPU(ws []workload, bins, dirs map[string]map[string]string
 			cmdline := append(slices.Clone(b.taskset), append([]string{bin}, args...)...)
 			cmd := exec.Command(cmdline[0], cmdline[1:]...)
 			cmd.Dir = dirs[w.name][c.name]
-			cmd.Env = toolchain.Env("GOMAXPROCS=1")
+			cmd.Env = c.runEnv("GOMAXPROCS=1")
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			out, err = cmd.Output()
@@ -595,7 +605,7 @@ func (b *benchRun) countOnce(w workload, c *builtConfig, bin, dir string, index 
 	defer cancel()
 	cmd := exec.CommandContext(ctx, cmdline[0], cmdline[1:]...)
 	cmd.Dir = dir
-	cmd.Env = toolchain.Env(cachegrind.Env()...)
+	cmd.Env = c.runEnv(cachegrind.Env()...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("valgrind: %v: %s", err, lastLines(string(out), 3))
 	}
@@ -633,7 +643,7 @@ func (b *benchRun) runMem(cases []memprog.Case) {
 				cmdline := append(slices.Clone(b.taskset), append([]string{bin}, mc.Args...)...)
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 				cmd := exec.CommandContext(ctx, cmdline[0], cmdline[1:]...)
-				cmd.Env = toolchain.Env()
+				cmd.Env = c.runEnv()
 				var stderr bytes.Buffer
 				cmd.Stderr = &stderr
 				out, err = cmd.Output()
