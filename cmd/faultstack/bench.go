@@ -197,6 +197,7 @@ func (b *benchRun) run(short bool, cfgRe *regexp.Regexp) error {
 		Toolchain: stamp,
 		GOROOT:    goroot,
 		Base:      baseConfig,
+		CountEnv:  cachegrind.Env(),
 	}
 	if p, err := exec.LookPath("taskset"); err == nil && runtime.NumCPU() > 1 {
 		cpuID := fmt.Sprint(runtime.NumCPU() - 1)

@@ -23,6 +23,7 @@ type Data struct {
 	Base      string   // the configuration the others are compared with
 	Configs   []Config // in report order, Base first
 	Duration  string   // how long the run took
+	CountEnv  []string // the environment of the cachegrind runs (GOGC, GOMAXPROCS, GODEBUG)
 
 	CPU    []Bench  // wall-clock benchmark samples
 	Counts []Count  // cachegrind counts

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"faultstack/internal/bench/memprog"
 	"faultstack/internal/bench/stats"
@@ -17,6 +18,7 @@ const (
 	MarkdownFile = "report.md"
 	CPUPlot      = "cpu.svg"
 	MemPlot      = "mem.svg"
+	RatiosFile   = "cpu-ratios.txt"
 	JSONFile     = "results.json"
 )
 
@@ -348,7 +350,12 @@ func Render(d *Data, dir string) error {
 
 	// Counts.
 	w("## Instructions and I1 misses (cachegrind)\n\n")
-	w("Counted under valgrind cachegrind with GOGC=off GOMAXPROCS=1 and a fixed iteration count, simulated 32 KiB 8-way I1/D1 and 8 MiB LL caches: these counts repeat to within about 0.2%% run to run, so small differences are real. GOGC=off hides stack shrinking and the GODEBUG setting turns asynchronous preemption off; the wall-clock runs above have both.\n\n")
+	countEnv := "GOGC=off GOMAXPROCS=1"
+	if len(d.CountEnv) > 0 {
+		countEnv = strings.Join(d.CountEnv, " ")
+	}
+	w("Counted under valgrind cachegrind with %s and a fixed iteration count,", countEnv)
+	w(" simulated 32 KiB 8-way I1/D1 and 8 MiB LL caches: these counts repeat to within about 0.2%% run to run, so small differences are real. GOGC=off hides stack shrinking and the GODEBUG setting turns asynchronous preemption off; the wall-clock runs above have both.\n\n")
 	if len(d.Counts) > 0 {
 		w("| workload | config | instructions | vs %s | I1 misses | vs %s | morestack+newstack+copystack share |\n|---|---|---|---|---|---|---|\n", d.Base, d.Base)
 		base := map[string]Count{}
@@ -438,10 +445,63 @@ func Render(d *Data, dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, MarkdownFile), []byte(b.String()), 0o644); err != nil {
 		return err
 	}
+	if err := os.WriteFile(filepath.Join(dir, RatiosFile), []byte(d.RatiosText()), 0o644); err != nil {
+		return err
+	}
 	if err := writeChart(filepath.Join(dir, CPUPlot), d.cpuChart(others)); err != nil {
 		return err
 	}
 	return writeChart(filepath.Join(dir, MemPlot), d.memChart())
+}
+
+// RatiosText is the CPU comparison as a plain-text table, in the manner
+// of benchstat's: the base's median and interval, then each
+// configuration's ratio with its interval, and the geomean.
+func (d *Data) RatiosText() string {
+	ran := d.Ran()
+	others := slices.DeleteFunc(slices.Clone(ran), func(s string) bool { return s == d.Base })
+	rows := [][]string{{"benchmark", d.Base + " (median ± CI)"}}
+	for _, cfg := range others {
+		rows[0] = append(rows[0], cfg+" vs "+d.Base)
+	}
+	baseRows, _ := d.CPURatios(d.Base)
+	ratios := map[string][]CPURow{}
+	geo := map[string]stats.Estimate{}
+	for _, cfg := range others {
+		ratios[cfg], geo[cfg] = d.CPURatios(cfg)
+	}
+	for i, r := range baseRows {
+		spread := ""
+		if r.Base.N > 1 && r.Base.Center > 0 {
+			spread = fmt.Sprintf(" ± %.1f%%", 100*math.Max(r.Base.Hi-r.Base.Center, r.Base.Center-r.Base.Lo)/r.Base.Center)
+		}
+		row := []string{r.Workload + " " + strings.TrimPrefix(r.Name, "Benchmark"), fmtNum(r.Base.Center) + " " + d.CPU[indexOf(d, r)].Unit + spread}
+		for _, cfg := range others {
+			row = append(row, strings.ReplaceAll(ratioCell(ratios[cfg], r, i), "**", ""))
+		}
+		rows = append(rows, row)
+	}
+	g := []string{"geomean", ""}
+	for _, cfg := range others {
+		g = append(g, geo[cfg].String())
+	}
+	rows = append(rows, g)
+	width := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, c := range row {
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "CPU time, configuration / %s: median of %d interleaved runs, 95%% interval (%s)\n\n", d.Base, d.Count, d.Date)
+	for _, row := range rows {
+		var line strings.Builder
+		for i, c := range row {
+			line.WriteString(c + strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)+2))
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+	return b.String()
 }
 
 func indexOf(d *Data, r CPURow) int {

@@ -143,6 +143,31 @@ func parseSVG(t *testing.T, path string) map[string]int {
 	return counts
 }
 
+func TestRatiosText(t *testing.T) {
+	txt := load(t).RatiosText()
+	lines := strings.Split(strings.TrimSpace(txt), "\n")
+	// Title, blank line, header, two benchmarks, geomean.
+	if len(lines) != 6 {
+		t.Fatalf("%d lines:\n%s", len(lines), txt)
+	}
+	for _, want := range []string{"faultstack vs stock", "pristine vs stock", "go/parser Parse", "10000000 ns/op ± 2.0%", "+5.00% [+5.00%, +5.00%]", "-2.00%"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("ratios text lacks %q:\n%s", want, txt)
+		}
+	}
+	if !strings.HasPrefix(lines[5], "geomean") || !strings.Contains(lines[5], "+1.44%") {
+		t.Errorf("last line %q", lines[5])
+	}
+	// Columns line up: every row's third column starts at the same offset.
+	col := len([]rune(lines[2][:strings.Index(lines[2], "faultstack vs stock")]))
+	for _, line := range lines[3:] {
+		l := []rune(line)
+		if len(l) <= col || l[col-1] != ' ' || l[col] == ' ' {
+			t.Errorf("misaligned row %q (column at %d)", line, col)
+		}
+	}
+}
+
 func TestJSONRoundTrip(t *testing.T) {
 	d := load(t)
 	p := filepath.Join(t.TempDir(), "r.json")
