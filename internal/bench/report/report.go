@@ -440,7 +440,7 @@ func Render(d *Data, dir string) error {
 		}
 		w("\n")
 	}
-	w("## Raw data\n\n- results.json: everything above, as data\n- cpu-<config>.txt: the benchmark output of each configuration (benchfmt; compare with `benchstat cpu-%s.txt cpu-faultstack.txt`)\n- cpu-all.txt: all of them with a `config:` key (`benchstat -col .config cpu-all.txt`)\n", d.Base)
+	w("## Raw data\n\n- results.json: everything above, as data\n- cpu-ratios.txt: the CPU table as plain text\n- cpu-<config>.txt: the benchmark output of each configuration (benchfmt; compare with `benchstat cpu-%s.txt cpu-faultstack.txt`)\n- cpu-all.txt: all of them with a `config:` key (`benchstat -col .config cpu-all.txt`)\n", d.Base)
 
 	if err := os.WriteFile(filepath.Join(dir, MarkdownFile), []byte(b.String()), 0o644); err != nil {
 		return err
