@@ -60,8 +60,7 @@ var benchConfigs = []benchConfig{
 	{name: baseConfig, what: "the patched toolchain with the experiment off"},
 	{name: upstream.Experiment, env: []string{"GOEXPERIMENT=" + upstream.Experiment}, what: "GOEXPERIMENT=" + upstream.Experiment},
 	// The estimation mode (every check dropped, fixed reservations): the
-	// upper bound of what dropping checks can gain. Skipped, with its
-	// build error in the report, until the patches add it.
-	{name: "nocheck", env: []string{"GOEXPERIMENT=" + upstream.Experiment + "nocheck"}, what: "estimation mode: every check dropped (not yet implemented)"},
+	// upper bound of what dropping checks can gain.
+	{name: "nocheck", env: []string{"GOEXPERIMENT=" + upstream.EstimationExperiment}, what: "GOEXPERIMENT=" + upstream.EstimationExperiment + ": estimation mode, every prologue check dropped (upper bound, not for production)"},
 	{name: "pristine", pristine: true, what: "the installed " + upstream.Version + ", unpatched: the patches must be inert when off"},
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"faultstack/internal/conformance"
 	"faultstack/internal/toolchain"
 	"faultstack/internal/upstream"
 )
@@ -17,30 +18,94 @@ import (
 type suite struct {
 	name string
 	what string
+	full bool // only with -full
 	run  func(r *repo, goroot string) error
+}
+
+// conformanceSubset is what the default test run holds to Go's own tests,
+// experiment off and on: the packages closest to stacks, scheduling and
+// deep recursion that fit CI's time. -full runs all of std and cmd.
+var conformanceSubset = []string{
+	"runtime", "runtime/debug", "sync", "reflect", "encoding/json", "go/types", "os/signal",
 }
 
 // suites are the project's tests, in the order they run. The first needs
 // no toolchain; the others run against the one built from patches/.
 var suites = []suite{
-	{"tool", "the faultstack tool's own tests (go test ./...)", func(r *repo, _ string) error {
+	{"tool", "the faultstack tool's own tests (go test ./...)", false, func(r *repo, _ string) error {
 		return runCmd(r.root, os.Environ(), "go", "test", "./...")
 	}},
-	{"toolchain", "the built toolchain: the experiment's build checks (internal/checks)", func(r *repo, goroot string) error {
+	{"toolchain", "the built toolchain: the experiment's build checks (internal/checks)", false, func(r *repo, goroot string) error {
 		return runCmd(r.root, append(os.Environ(), "FAULTSTACK_GOROOT="+goroot), "go", "test", "-count=1", "-v", "./internal/checks")
 	}},
-	{"runtime", "go test -short runtime, experiment off", func(r *repo, goroot string) error {
-		return goTestStd(goroot, nil, "-short", "runtime")
-	}},
-	{"runtime-" + upstream.Experiment, "go test -short runtime, GOEXPERIMENT=" + upstream.Experiment, func(r *repo, goroot string) error {
-		return goTestStd(goroot, []string{"GOEXPERIMENT=" + upstream.Experiment}, "-short", "runtime")
-	}},
+	{"conformance", "go test -short " + strings.Join(conformanceSubset, " ") + ", experiment off and on: every test must pass both ways", false,
+		func(r *repo, goroot string) error {
+			return conformanceSuite(r, goroot, "conformance", true, append([]string{"-short"}, conformanceSubset...)...)
+		}},
+	{"full", "go test -short std cmd, experiment off and on: what passes off must pass on", true,
+		func(r *repo, goroot string) error {
+			return conformanceSuite(r, goroot, "full", false, "-short", "std", "cmd")
+		}},
+}
+
+// conformanceSuite runs go test args with the experiment off, then on, and
+// writes the comparison to the work directory and to standard output.
+// It fails when a test passes off and fails on; when strict, also when
+// anything fails at all.
+func conformanceSuite(r *repo, goroot, name string, strict bool, args ...string) error {
+	args = append([]string{"-count=1"}, args...)
+	dir := filepath.Join(goroot, "src")
+	var runs [2]*conformance.Results
+	var took [2]time.Duration
+	for i, exp := range []string{"", upstream.Experiment} {
+		fmt.Printf("%s: go test %s, GOEXPERIMENT=%s\n", name, strings.Join(args, " "), exp)
+		start := time.Now()
+		res, err := conformance.Run(toolchain.GoBin(goroot), dir, toolchain.GoEnv(goroot, "GOEXPERIMENT="+exp), prefixWriter(name+": "), args...)
+		if err != nil {
+			return err
+		}
+		runs[i], took[i] = res, time.Since(start)
+	}
+	c := conformance.Compare(runs[0], runs[1])
+	var report strings.Builder
+	fmt.Fprintf(&report, "# go test %s: GOEXPERIMENT=%s against off\n\n", strings.Join(args, " "), upstream.Experiment)
+	c.Write(&report, runs[1], took[0], took[1])
+	out := filepath.Join(r.work, name+".md")
+	if err := os.WriteFile(out, []byte(report.String()), 0o644); err != nil {
+		return err
+	}
+	fmt.Print(report.String())
+	fmt.Printf("%s: comparison written to %s\n", name, out)
+	if len(c.Regressions) > 0 {
+		return fmt.Errorf("%d tests pass with the experiment off and fail with it on", len(c.Regressions))
+	}
+	if strict {
+		for i, res := range runs {
+			for k, o := range res.Outcomes {
+				if o == conformance.Fail {
+					return fmt.Errorf("%s fails with GOEXPERIMENT=%s", k, []string{"", upstream.Experiment}[i])
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// prefixWriter writes each line it gets to standard output behind prefix.
+type prefixWriter string
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	for line := range strings.Lines(string(b)) {
+		fmt.Print(string(p) + line)
+	}
+	return len(b), nil
 }
 
 // runTest builds the toolchain from patches/ when needed, runs the
 // selected suites and ends with one summary line: "test: N passed, N failed".
 func runTest(r *repo, args []string) error {
-	fs := newFlags("test", "[-run regexp] [-list]")
+	fs := newFlags("test", "[-full] [-run regexp] [-list]")
+	full := fs.Bool("full", false, "also run the full conformance suite: go test -short std cmd, experiment off and on")
 	runPat := fs.String("run", "", "run only the suites whose name matches `regexp`")
 	list := fs.Bool("list", false, "list the suites and exit")
 	if err := noArgs(fs, args); err != nil {
@@ -48,7 +113,11 @@ func runTest(r *repo, args []string) error {
 	}
 	if *list {
 		for _, s := range suites {
-			fmt.Printf("%-20s %s\n", s.name, s.what)
+			flag := ""
+			if s.full {
+				flag = " (-full)"
+			}
+			fmt.Printf("%-12s %s%s\n", s.name, s.what, flag)
 		}
 		return nil
 	}
@@ -58,7 +127,7 @@ func runTest(r *repo, args []string) error {
 	}
 	var selected []suite
 	for _, s := range suites {
-		if re.MatchString(s.name) {
+		if re.MatchString(s.name) && (*full || !s.full) {
 			selected = append(selected, s)
 		}
 	}
@@ -95,15 +164,6 @@ func runTest(r *repo, args []string) error {
 		return errSilent
 	}
 	return nil
-}
-
-// goTestStd runs the toolchain's go test on standard packages from
-// GOROOT/src, as Go's own builders do: some tests (runtime's
-// TestAtomicAlignment, for one) load packages relative to the main
-// module and fail when run from another module.
-func goTestStd(goroot string, env []string, args ...string) error {
-	args = append([]string{"test", "-count=1"}, args...)
-	return runCmd(filepath.Join(goroot, "src"), toolchain.GoEnv(goroot, env...), toolchain.GoBin(goroot), args...)
 }
 
 // runCmd runs a command in dir with env, its output going to ours.

@@ -17,6 +17,11 @@ const Version = "go1.26.8"
 // Experiment is the GOEXPERIMENT name that turns faultstack on.
 const Experiment = "faultstack"
 
+// EstimationExperiment is the GOEXPERIMENT name of the estimation mode:
+// every prologue stack check dropped, fixed reservations. It implies
+// Experiment. It measures an upper bound and is not for production.
+const EstimationExperiment = Experiment + "nocheck"
+
 // SourceRoot returns a GOROOT holding the full source of Version.
 //
 // The installed Go is used when it is that release. Otherwise the go

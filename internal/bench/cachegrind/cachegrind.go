@@ -12,10 +12,14 @@ import (
 	"strings"
 )
 
-// GODEBUG is the GODEBUG setting of counted runs. asyncpreemptoff=1
-// keeps the signal-driven preemption from adding noise (measuring.md);
-// should the experiment come to refuse it, change it here and only here.
-const GODEBUG = "asyncpreemptoff=1"
+// GODEBUG is the GODEBUG setting of counted runs. measuring.md found
+// asyncpreemptoff=1 the least noisy, but the faultstacknocheck estimation
+// mode refuses it (without prologue checks, asynchronous preemption is the
+// only way to stop a goroutine), and every configuration must be counted
+// the same way. With asynchronous preemption on, two counts of the same
+// go/parser binary differed by 0.4% here; the report measures that noise
+// by counting stock twice.
+const GODEBUG = ""
 
 // Env returns the settings of a counted run, to add to an environment:
 // no GC (its timing varies from run to run), one P (valgrind serializes
