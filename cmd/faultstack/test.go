@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"faultstack/internal/conformance"
+	"faultstack/internal/stress"
 	"faultstack/internal/toolchain"
 	"faultstack/internal/upstream"
 )
@@ -18,7 +19,7 @@ import (
 type suite struct {
 	name string
 	what string
-	full bool // only with -full
+	only string // "": always; else only with the flag -only (full, stress)
 	run  func(r *repo, goroot string) error
 }
 
@@ -32,20 +33,66 @@ var conformanceSubset = []string{
 // suites are the project's tests, in the order they run. The first needs
 // no toolchain; the others run against the one built from patches/.
 var suites = []suite{
-	{"tool", "the faultstack tool's own tests (go test ./...)", false, func(r *repo, _ string) error {
+	{"tool", "the faultstack tool's own tests (go test ./...)", "", func(r *repo, _ string) error {
 		return runCmd(r.root, os.Environ(), "go", "test", "./...")
 	}},
-	{"toolchain", "the built toolchain: the experiment's build checks (internal/checks)", false, func(r *repo, goroot string) error {
+	{"toolchain", "the built toolchain: the experiment's build checks (internal/checks)", "", func(r *repo, goroot string) error {
 		return runCmd(r.root, append(os.Environ(), "FAULTSTACK_GOROOT="+goroot), "go", "test", "-count=1", "-v", "./internal/checks")
 	}},
-	{"conformance", "go test -short " + strings.Join(conformanceSubset, " ") + ", experiment off and on: every test must pass both ways", false,
+	{"conformance", "go test -short " + strings.Join(conformanceSubset, " ") + ", experiment off and on: every test must pass both ways", "",
 		func(r *repo, goroot string) error {
 			return conformanceSuite(r, goroot, "conformance", true, append([]string{"-short"}, conformanceSubset...)...)
 		}},
-	{"full", "go test -short std cmd, experiment off and on: what passes off must pass on", true,
+	{"full", "go test -short std cmd, experiment off and on: what passes off must pass on", "full",
 		func(r *repo, goroot string) error {
 			return conformanceSuite(r, goroot, "full", false, "-short", "std", "cmd")
 		}},
+	{"stress", "the stress program (internal/stress) for -stress.duration with the experiment on, after a short control run with it off", "stress",
+		func(r *repo, goroot string) error {
+			return stressSuite(r, goroot)
+		}},
+}
+
+// Set by the flags -stress.duration and -stress.seed.
+var (
+	stressDuration time.Duration
+	stressSeed     uint64
+)
+
+// stressSuite builds the stress program with the experiment off and on,
+// runs it off as a control (a tenth of the duration, 5 to 30 seconds),
+// then on for the duration, both with the same seed.
+func stressSuite(r *repo, goroot string) error {
+	seed := stressSeed
+	if seed == 0 {
+		seed = stress.NewSeed()
+	}
+	fmt.Printf("stress: seed %d (replay: go run ./cmd/faultstack test -run stress -stress -stress.seed %d -stress.duration %v)\n", seed, seed, stressDuration)
+	control := min(max(stressDuration/10, 5*time.Second), 30*time.Second, stressDuration)
+	for _, exp := range []string{"", upstream.Experiment} {
+		name, label := "stressprog-off", "off"
+		if exp != "" {
+			name, label = "stressprog-on", "on"
+		}
+		dir := filepath.Join(r.work, "stress", label)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		bin, err := stress.Build(toolchain.GoBin(goroot), toolchain.GoEnv(goroot, "GOEXPERIMENT="+exp), dir, name)
+		if err != nil {
+			return err
+		}
+		d := stressDuration
+		if exp == "" {
+			d = control
+		}
+		fmt.Printf("stress: %s, GOEXPERIMENT=%s, %v\n", bin, exp, d)
+		err = stress.Run(stress.Config{Bin: bin, Env: toolchain.Env(), Seed: seed, Duration: d, Progress: 10 * time.Second, Out: os.Stdout, Prefix: "stress " + label + ": "})
+		if err != nil {
+			return fmt.Errorf("GOEXPERIMENT=%s: %v", exp, err)
+		}
+	}
+	return nil
 }
 
 // conformanceSuite runs go test args with the experiment off, then on, and
@@ -104,8 +151,11 @@ func (p prefixWriter) Write(b []byte) (int, error) {
 // runTest builds the toolchain from patches/ when needed, runs the
 // selected suites and ends with one summary line: "test: N passed, N failed".
 func runTest(r *repo, args []string) error {
-	fs := newFlags("test", "[-full] [-run regexp] [-list]")
+	fs := newFlags("test", "[-full] [-stress [-stress.duration d] [-stress.seed n]] [-run regexp] [-list]")
 	full := fs.Bool("full", false, "also run the full conformance suite: go test -short std cmd, experiment off and on")
+	stressOn := fs.Bool("stress", false, "also run the stress suite: the stress program, experiment off (briefly) and on")
+	fs.DurationVar(&stressDuration, "stress.duration", 3*time.Minute, "how long the stress suite runs with the experiment on")
+	fs.Uint64Var(&stressSeed, "stress.seed", 0, "the stress suite's seed, to replay a run (0: from the clock; printed)")
 	runPat := fs.String("run", "", "run only the suites whose name matches `regexp`")
 	list := fs.Bool("list", false, "list the suites and exit")
 	if err := noArgs(fs, args); err != nil {
@@ -114,8 +164,8 @@ func runTest(r *repo, args []string) error {
 	if *list {
 		for _, s := range suites {
 			flag := ""
-			if s.full {
-				flag = " (-full)"
+			if s.only != "" {
+				flag = " (-" + s.only + ")"
 			}
 			fmt.Printf("%-12s %s%s\n", s.name, s.what, flag)
 		}
@@ -127,7 +177,8 @@ func runTest(r *repo, args []string) error {
 	}
 	var selected []suite
 	for _, s := range suites {
-		if re.MatchString(s.name) && (*full || !s.full) {
+		enabled := map[string]bool{"": true, "full": *full, "stress": *stressOn}
+		if re.MatchString(s.name) && enabled[s.only] {
 			selected = append(selected, s)
 		}
 	}

@@ -1,0 +1,135 @@
+// Package stress builds and runs the stress program (testdata/stressprog,
+// embedded here) against a toolchain: `faultstack test -stress`. See
+// docs/testing.md.
+package stress
+
+import (
+	"bufio"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+//go:embed testdata/stressprog/main.go
+var progSource []byte
+
+// Source returns the stress program's source.
+func Source() []byte { return progSource }
+
+// Build writes the stress program to dir and builds it there with goBin
+// in env, into dir/name.
+func Build(goBin string, env []string, dir, name string) (string, error) {
+	files := map[string][]byte{
+		"go.mod":  []byte("module stressprog\n\ngo 1.26\n"),
+		"main.go": progSource,
+	}
+	for f, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command(goBin, "build", "-o", bin, ".")
+	cmd.Dir = dir
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build stressprog: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// Config is one run of the stress program.
+type Config struct {
+	Bin      string
+	Env      []string // the environment to run it in
+	Seed     uint64   // must not be 0: the caller picks and prints it
+	Duration time.Duration
+	Progress time.Duration // interval of progress lines; 0: the program's default
+	Extra    []string      // more flags
+	Out      io.Writer     // every line of output goes here, behind Prefix
+	Prefix   string
+}
+
+// Args returns the program's command line arguments for c.
+func (c Config) Args() []string {
+	args := []string{"-seed", strconv.FormatUint(c.Seed, 10), "-duration", c.Duration.String()}
+	if c.Progress > 0 {
+		args = append(args, "-progress", c.Progress.String())
+	}
+	return append(args, c.Extra...)
+}
+
+// ErrFailed is what Run returns (wrapped) when the program reports a
+// failure or does not end with its PASS line.
+var ErrFailed = errors.New("stress run failed")
+
+// Run runs the program and returns nil when it exits 0 with its PASS line.
+// It kills the program two minutes past its duration.
+func Run(c Config) error {
+	if c.Seed == 0 {
+		return errors.New("stress: seed 0")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.Duration+2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, c.Bin, c.Args()...)
+	cmd.Env = c.Env
+	pr, pw := io.Pipe()
+	cmd.Stdout = pw
+	cmd.Stderr = pw
+	var (
+		mu        sync.Mutex
+		passed    bool
+		failLines []string
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			fmt.Fprintf(c.Out, "%s%s\n", c.Prefix, line)
+			mu.Lock()
+			switch {
+			case strings.HasPrefix(line, "stress: PASS"):
+				passed = true
+			case strings.HasPrefix(line, "stress: FAIL"), strings.HasPrefix(line, "fatal error:"), strings.HasPrefix(line, "panic:"):
+				failLines = append(failLines, line)
+			}
+			mu.Unlock()
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	err := cmd.Start()
+	if err == nil {
+		err = cmd.Wait()
+	}
+	pw.Close()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	replay := fmt.Sprintf("replay: %s %s", c.Bin, strings.Join(c.Args(), " "))
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w: killed %v past its duration (seed %d; %s)", ErrFailed, 2*time.Minute, c.Seed, replay)
+	case err != nil:
+		return fmt.Errorf("%w: %v: %s (seed %d; %s)", ErrFailed, err, strings.Join(failLines, "; "), c.Seed, replay)
+	case len(failLines) > 0 || !passed:
+		return fmt.Errorf("%w: exit status 0 without a PASS line: %s (seed %d; %s)", ErrFailed, strings.Join(failLines, "; "), c.Seed, replay)
+	}
+	return nil
+}
+
+// NewSeed returns a seed from the clock, never 0.
+func NewSeed() uint64 {
+	return uint64(time.Now().UnixNano())%1_000_000_000 + 1
+}
