@@ -243,6 +243,14 @@ func (w *worker) run() {
 		case r < 60:
 			w.panicOp(target, key)
 		case r < 80:
+			if w.rng.IntN(2) == 0 {
+				// Grow past the default reservation and come back, then
+				// block shallow: the GC may move the stack back to a
+				// default slot while the worker waits in the channel
+				// operation, its sudog pointing into the stack.
+				w.descend(0, 1500+w.rng.IntN(1000), key^2, func() {})
+				target = w.rng.IntN(20)
+			}
 			got := w.descend(0, target, key, func() { w.exchange(key) })
 			if want := expectSum(0, target, key); got != want {
 				fail("worker %d op %d: descend to %d (exchange) returned %#x, want %#x", w.id, w.op, target, got, want)
