@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -26,62 +27,91 @@ import (
 // second when it behaves.
 const childTimeout = 20 * time.Second
 
-var matrix struct {
+// matrixProg is one of testdata's programs built with the experiment
+// off and on, once per test process.
+type matrixProg struct {
 	once    sync.Once
-	dir     string
 	off, on string
 	err     error
 }
 
+var (
+	matrixMu    sync.Mutex
+	matrixDir   string
+	matrixProgs = map[string]*matrixProg{}
+)
+
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if matrix.dir != "" {
-		os.RemoveAll(matrix.dir)
+	if matrixDir != "" {
+		os.RemoveAll(matrixDir)
 	}
 	os.Exit(code)
 }
 
-// matrixBins builds testdata/failmatrix with the experiment off and on,
-// once per test process, and returns the two binaries.
+// matrixBins returns testdata/failmatrix built with the experiment off
+// and on.
 func matrixBins(t *testing.T) (off, on string) {
 	t.Helper()
+	return buildProg(t, "failmatrix")
+}
+
+// buildProg builds testdata/name (one main.go) with the experiment off
+// and on, once per test process, and returns the two binaries.
+func buildProg(t *testing.T, name string, env ...string) (off, on string) {
+	t.Helper()
 	goroot(t)
-	matrix.once.Do(func() {
-		src, err := os.ReadFile(filepath.Join("testdata", "failmatrix", "main.go"))
+	matrixMu.Lock()
+	if matrixDir == "" {
+		var err error
+		if matrixDir, err = os.MkdirTemp("", "failmatrix"); err != nil {
+			matrixMu.Unlock()
+			t.Fatal(err)
+		}
+	}
+	p := matrixProgs[name]
+	if p == nil {
+		p = new(matrixProg)
+		matrixProgs[name] = p
+	}
+	matrixMu.Unlock()
+	p.once.Do(func() {
+		src, err := os.ReadFile(filepath.Join("testdata", name, "main.go"))
 		if err != nil {
-			matrix.err = err
+			p.err = err
 			return
 		}
-		if matrix.dir, err = os.MkdirTemp("", "failmatrix"); err != nil {
-			matrix.err = err
+		dir := filepath.Join(matrixDir, name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			p.err = err
 			return
 		}
-		files := map[string][]byte{"go.mod": []byte("module failmatrix\n\ngo 1.26\n"), "main.go": src}
-		for name, data := range files {
-			if err := os.WriteFile(filepath.Join(matrix.dir, name), data, 0o644); err != nil {
-				matrix.err = err
+		files := map[string][]byte{"go.mod": []byte("module " + name + "\n\ngo 1.26\n"), "main.go": src}
+		for f, data := range files {
+			if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+				p.err = err
 				return
 			}
 		}
 		for _, b := range []struct {
 			bin *string
-			env []string
-		}{{&matrix.off, nil}, {&matrix.on, []string{experimentOn}}} {
-			name := "failmatrix-off"
-			if b.env != nil {
-				name = "failmatrix-on"
+			exp []string
+		}{{&p.off, nil}, {&p.on, []string{experimentOn}}} {
+			bin := name + "-off"
+			if b.exp != nil {
+				bin = name + "-on"
 			}
-			*b.bin = filepath.Join(matrix.dir, name)
-			if out, err := goCmd(t, matrix.dir, b.env, "build", "-o", *b.bin, "."); err != nil {
-				matrix.err = errors.New("go build " + name + ": " + err.Error() + "\n" + out)
+			*b.bin = filepath.Join(dir, bin)
+			if out, err := goCmd(t, dir, append(b.exp, env...), "build", "-o", *b.bin, "."); err != nil {
+				p.err = errors.New("go build " + bin + ": " + err.Error() + "\n" + out)
 				return
 			}
 		}
 	})
-	if matrix.err != nil {
-		t.Fatal(matrix.err)
+	if p.err != nil {
+		t.Fatal(p.err)
 	}
-	return matrix.off, matrix.on
+	return p.off, p.on
 }
 
 // result is how a child ended.
@@ -226,26 +256,34 @@ func frames(out string) []string {
 	return fns
 }
 
-// The address-space rows run under RLIMIT_AS (ulimit -v) of asLimitKB:
-// room for the runtime and a few stack regions, not for asMany
-// goroutines' default reservations (asMany * 336 KiB = 6.4 GiB).
-const (
-	asLimitKB = "2097152" // 2 GiB
-	asMany    = "20000"
-)
+// asLimit returns an RLIMIT_AS, in kB, for the address-space rows: what
+// bin (built with the experiment) maps at startup, one 64 MiB stack
+// region included, plus 48 MiB: room for the runtime to go on with
+// smaller regions (32 and 16 MiB), not for another 64 MiB one. With it,
+// 300 goroutines need the smaller regions (a 64 MiB region holds 195
+// default slots of 336 KiB) and 20000 cannot fit.
+func asLimit(t *testing.T, bin string) string {
+	t.Helper()
+	r := runChild(t, bin, "", nil, "vmsize")
+	kb, err := strconv.Atoi(strings.TrimSpace(r.out))
+	if r.code != 0 || err != nil {
+		t.Fatalf("vmsize: exit status %d, %v:\n%s", r.code, err, r.out)
+	}
+	return strconv.Itoa(kb + 48<<10)
+}
 
 // TestFailMatrixAddressSpaceDegrade: under an RLIMIT_AS too small for
-// the default 64 MiB stack regions to be mapped freely, the experiment's
-// runtime degrades (smaller regions) and runs a program with a few
-// goroutines; with GODEBUG=faultstackreserve=16384, the remedy its
-// message names, 5000 goroutines fit where 5000 default ones do not.
-// Stock Go runs asMany goroutines under the same limit.
+// another 64 MiB stack region, the experiment's runtime degrades (maps
+// 32 and 16 MiB regions) and runs 300 goroutines; with
+// GODEBUG=faultstackreserve=16384, the remedy its message names, 1000
+// goroutines fit. Stock Go runs 20000 goroutines under the same limit.
 func TestFailMatrixAddressSpaceDegrade(t *testing.T) {
 	off, on := matrixBins(t)
-	runChild(t, off, asLimitKB, nil, "manygoroutines", asMany).want(t, "off, "+asMany+" goroutines", 0, []string{"started " + asMany + "\n"}, unexpected)
-	runChild(t, off, asLimitKB, nil, "fewgoroutines").want(t, "off, few goroutines", 0, []string{"ok\n"}, unexpected)
-	runChild(t, on, asLimitKB, nil, "fewgoroutines").want(t, "on, few goroutines", 0, []string{"ok\n"}, unexpected)
-	runChild(t, on, asLimitKB, []string{"GODEBUG=faultstackreserve=16384"}, "manygoroutines", "5000").want(t, "on, 5000 goroutines, faultstackreserve=16384", 0, []string{"started 5000\n"}, unexpected)
+	limit := asLimit(t, on)
+	t.Logf("ulimit -v %s", limit)
+	runChild(t, off, limit, nil, "manygoroutines", "20000").want(t, "off, 20000 goroutines", 0, []string{"started 20000\n"}, unexpected)
+	runChild(t, on, limit, nil, "manygoroutines", "300").want(t, "on, 300 goroutines", 0, []string{"started 300\n"}, unexpected)
+	runChild(t, on, limit, []string{"GODEBUG=faultstackreserve=16384"}, "manygoroutines", "1000").want(t, "on, 1000 goroutines, faultstackreserve=16384", 0, []string{"started 1000\n"}, unexpected)
 }
 
 // TestFailMatrixAddressSpaceExhausted: when even one more slot cannot be
@@ -261,7 +299,8 @@ func TestFailMatrixAddressSpaceDegrade(t *testing.T) {
 // slotBytes, the loop's exit. This test fails until that is fixed.
 func TestFailMatrixAddressSpaceExhausted(t *testing.T) {
 	_, on := matrixBins(t)
-	r := runChild(t, on, asLimitKB, nil, "manygoroutines", asMany)
+	const asMany = "20000"
+	r := runChild(t, on, asLimit(t, on), nil, "manygoroutines", asMany)
 	r.want(t, "on, "+asMany+" goroutines", 2, []string{
 		"runtime: cannot reserve ",
 		" bytes of address space for a goroutine stack: mmap failed with errno 12\n",
@@ -301,6 +340,28 @@ func sameHead(t *testing.T, off, on result) {
 	}
 	if off.code != on.code {
 		t.Errorf("exit status: off %d, on %d", off.code, on.code)
+	}
+}
+
+// TestFailMatrixCgoCallback: infinite recursion in a Go callback from C,
+// on a goroutine that called C and on a thread that C created (an extra
+// M): Go's stack overflow at the 64 MiB limit, as stock.
+func TestFailMatrixCgoCallback(t *testing.T) {
+	goroot(t)
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no C compiler (gcc) for cgo")
+	}
+	off, on := buildProg(t, "failmatrixcgo", "CGO_ENABLED=1")
+	for _, mode := range []string{"callback", "thread"} {
+		t.Run(mode, func(t *testing.T) {
+			want := []string{"runtime: goroutine stack exceeds 67108864-byte limit\n", "fatal error: stack overflow\n", "[running, locked to thread]:\nmain.forever(", "main.goRecurse(", "runtime.cgocallbackg("}
+			lacks := without(unexpected, "stack overflow")
+			ro := runChild(t, off, "", nil, mode)
+			ro.want(t, "off", 2, want, lacks)
+			rn := runChild(t, on, "", nil, mode)
+			rn.want(t, "on", 2, want, append(lacks, "stack overflow: fault at"))
+			sameHead(t, ro, rn)
+		})
 	}
 }
 

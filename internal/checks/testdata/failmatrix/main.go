@@ -25,6 +25,7 @@ func main() {
 		os.Exit(64)
 	}
 	modes := map[string]func(){
+		"vmsize":         vmSize,
 		"manygoroutines": manyGoroutines,
 		"fewgoroutines":  fewGoroutines,
 		"infinite":       infiniteRecursion,
@@ -43,6 +44,23 @@ func main() {
 		os.Exit(64)
 	}
 	f()
+}
+
+// vmSize prints the process's VmSize in kB, what RLIMIT_AS limits.
+func vmSize() {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(3)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmSize:"); ok {
+			fmt.Println(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return
+		}
+	}
+	fmt.Println("error: no VmSize")
+	os.Exit(3)
 }
 
 // manyGoroutines starts N goroutines (os.Args[2]) that block, then
