@@ -49,7 +49,7 @@ var suites = []suite{
 		}},
 	{"stress", "the stress program (internal/stress) for -stress.duration with the experiment on, after a short control run with it off", "stress",
 		func(r *repo, goroot string) error {
-			return stressSuite(r, goroot)
+			return stress.Suite(goroot, r.work, stressDuration, stressSeed, os.Stdout)
 		}},
 }
 
@@ -58,42 +58,6 @@ var (
 	stressDuration time.Duration
 	stressSeed     uint64
 )
-
-// stressSuite builds the stress program with the experiment off and on,
-// runs it off as a control (a tenth of the duration, 5 to 30 seconds),
-// then on for the duration, both with the same seed.
-func stressSuite(r *repo, goroot string) error {
-	seed := stressSeed
-	if seed == 0 {
-		seed = stress.NewSeed()
-	}
-	fmt.Printf("stress: seed %d (replay: go run ./cmd/faultstack test -run stress -stress -stress.seed %d -stress.duration %v)\n", seed, seed, stressDuration)
-	control := min(max(stressDuration/10, 5*time.Second), 30*time.Second, stressDuration)
-	for _, exp := range []string{"", upstream.Experiment} {
-		name, label := "stressprog-off", "off"
-		if exp != "" {
-			name, label = "stressprog-on", "on"
-		}
-		dir := filepath.Join(r.work, "stress", label)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		bin, err := stress.Build(toolchain.GoBin(goroot), toolchain.GoEnv(goroot, "GOEXPERIMENT="+exp), dir, name)
-		if err != nil {
-			return err
-		}
-		d := stressDuration
-		if exp == "" {
-			d = control
-		}
-		fmt.Printf("stress: %s, GOEXPERIMENT=%s, %v\n", bin, exp, d)
-		err = stress.Run(stress.Config{Bin: bin, Env: toolchain.Env(), Seed: seed, Duration: d, Progress: 10 * time.Second, Out: os.Stdout, Prefix: "stress " + label + ": "})
-		if err != nil {
-			return fmt.Errorf("GOEXPERIMENT=%s: %v", exp, err)
-		}
-	}
-	return nil
-}
 
 // conformanceSuite runs go test args with the experiment off, then on, and
 // writes the comparison to the work directory and to standard output.

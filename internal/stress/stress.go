@@ -17,6 +17,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"faultstack/internal/toolchain"
+	"faultstack/internal/upstream"
 )
 
 //go:embed testdata/stressprog/main.go
@@ -132,4 +135,37 @@ func Run(c Config) error {
 // NewSeed returns a seed from the clock, never 0.
 func NewSeed() uint64 {
 	return uint64(time.Now().UnixNano())%1_000_000_000 + 1
+}
+
+// Suite is `faultstack test -stress`: it builds the stress program with
+// the toolchain at goroot, experiment off and on, in work/stress/{off,on},
+// runs it off as a control (a tenth of d, 5 to 30 seconds), then on for d,
+// both with the same seed (from the clock when seed is 0), its output
+// going to out.
+func Suite(goroot, work string, d time.Duration, seed uint64, out io.Writer) error {
+	if seed == 0 {
+		seed = NewSeed()
+	}
+	fmt.Fprintf(out, "stress: seed %d (replay: go run ./cmd/faultstack test -run stress -stress -stress.seed %d -stress.duration %v)\n", seed, seed, d)
+	control := min(max(d/10, 5*time.Second), 30*time.Second, d)
+	for _, exp := range []string{"", upstream.Experiment} {
+		label, dur := "off", control
+		if exp != "" {
+			label, dur = "on", d
+		}
+		dir := filepath.Join(work, "stress", label)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		bin, err := Build(toolchain.GoBin(goroot), toolchain.GoEnv(goroot, "GOEXPERIMENT="+exp), dir, "stressprog-"+label)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "stress: %s, GOEXPERIMENT=%s, %v\n", bin, exp, dur)
+		err = Run(Config{Bin: bin, Env: toolchain.Env(), Seed: seed, Duration: dur, Progress: 10 * time.Second, Out: out, Prefix: "stress " + label + ": "})
+		if err != nil {
+			return fmt.Errorf("GOEXPERIMENT=%s: %v", exp, err)
+		}
+	}
+	return nil
 }
