@@ -138,33 +138,54 @@ func NewSeed() uint64 {
 }
 
 // Suite is `faultstack test -stress`: it builds the stress program with
-// the toolchain at goroot, experiment off and on, in work/stress/{off,on},
-// runs it off as a control (a tenth of d, 5 to 30 seconds), then on for d,
-// both with the same seed (from the clock when seed is 0), its output
-// going to out.
+// the toolchain at goroot, experiment off and on, in work/stress/{off,on};
+// runs it off as a control (a tenth of d, 5 to 30 seconds), on for d,
+// then on for the control's length twice more: with 16 KiB reservations
+// (GODEBUG=faultstackreserve=16384, so that most growth moves stacks into
+// dedicated reservations) and with mprotect guards
+// (GODEBUG=faultstackguard=mprotect, the fallback for kernels before
+// 6.13). Every run uses the same seed (from the clock when seed is 0). The
+// output goes to out.
 func Suite(goroot, work string, d time.Duration, seed uint64, out io.Writer) error {
 	if seed == 0 {
 		seed = NewSeed()
 	}
 	fmt.Fprintf(out, "stress: seed %d (replay: go run ./cmd/faultstack test -run stress -stress -stress.seed %d -stress.duration %v)\n", seed, seed, d)
 	control := min(max(d/10, 5*time.Second), 30*time.Second, d)
-	for _, exp := range []string{"", upstream.Experiment} {
-		label, dur := "off", control
-		if exp != "" {
-			label, dur = "on", d
+	bins := map[string]string{}
+	for _, run := range []struct {
+		label, exp, godebug string
+		d                   time.Duration
+	}{
+		{"off", "", "", control},
+		{"on", upstream.Experiment, "", d},
+		{"on,reserve=16K", upstream.Experiment, "faultstackreserve=16384", control},
+		{"on,mprotect", upstream.Experiment, "faultstackguard=mprotect", control},
+	} {
+		dirName := "off"
+		if run.exp != "" {
+			dirName = "on"
 		}
-		dir := filepath.Join(work, "stress", label)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
+		bin := bins[dirName]
+		if bin == "" {
+			dir := filepath.Join(work, "stress", dirName)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			var err error
+			if bin, err = Build(toolchain.GoBin(goroot), toolchain.GoEnv(goroot, "GOEXPERIMENT="+run.exp), dir, "stressprog-"+dirName); err != nil {
+				return err
+			}
+			bins[dirName] = bin
 		}
-		bin, err := Build(toolchain.GoBin(goroot), toolchain.GoEnv(goroot, "GOEXPERIMENT="+exp), dir, "stressprog-"+label)
+		var env []string
+		if run.godebug != "" {
+			env = append(env, "GODEBUG="+run.godebug)
+		}
+		fmt.Fprintf(out, "stress: %s, GOEXPERIMENT=%s GODEBUG=%s, %v\n", bin, run.exp, run.godebug, run.d)
+		err := Run(Config{Bin: bin, Env: toolchain.Env(env...), Seed: seed, Duration: run.d, Progress: 10 * time.Second, Out: out, Prefix: "stress " + run.label + ": "})
 		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "stress: %s, GOEXPERIMENT=%s, %v\n", bin, exp, dur)
-		err = Run(Config{Bin: bin, Env: toolchain.Env(), Seed: seed, Duration: dur, Progress: 10 * time.Second, Out: out, Prefix: "stress " + label + ": "})
-		if err != nil {
-			return fmt.Errorf("GOEXPERIMENT=%s: %v", exp, err)
+			return fmt.Errorf("GOEXPERIMENT=%s GODEBUG=%s: %v", run.exp, run.godebug, err)
 		}
 	}
 	return nil
