@@ -291,12 +291,10 @@ func TestFailMatrixAddressSpaceDegrade(t *testing.T) {
 // design.md, "Failure modes"), exit status 2 and a traceback, and the
 // program must go no further.
 //
-// Found by this test: with the patches as of 2771db4 the runtime spins
-// instead, calling mmap for 512 KiB regions forever: faultStackCarveLocked
-// halves regionBytes with alignUp(regionBytes/2, slotBytes), but alignUp
-// needs a power-of-two alignment and slotBytes (64+16+256 KiB = 336 KiB)
-// is not one, so regionBytes sticks at 512 KiB and never equals
-// slotBytes, the loop's exit. This test fails until that is fixed.
+// This test found that the runtime of patches 0001-0008 spun instead,
+// calling mmap for 512 KiB regions forever (alignUp with the slot size,
+// which is not a power of two); patch 0009 fixed it. A hang shows as a
+// failure after childTimeout.
 func TestFailMatrixAddressSpaceExhausted(t *testing.T) {
 	_, on := matrixBins(t)
 	const asMany = "20000"
