@@ -227,8 +227,8 @@ func head(out string) []string {
 	return lines
 }
 
-// frames returns the function names of the first goroutine traceback in
-// out (after the header that head stops at), in order.
+// frames returns the function names of the first goroutine's traceback
+// in out, in order.
 func frames(out string) []string {
 	var fns []string
 	inG := false
@@ -442,4 +442,21 @@ func TestFailMatrixTHP(t *testing.T) {
 	}
 	// Stock stacks live in heap spans: no claim, only a record.
 	t.Logf("off (stock, for the record):\n%s", runChild(t, off, "", nil, "thp").out)
+}
+
+// TestCrashReportHelpers checks head and frames on two reports of the
+// same crash from different runs. It needs no toolchain.
+func TestCrashReportHelpers(t *testing.T) {
+	a := "unexpected fault address 0xdead0000\nfatal error: fault\n[signal SIGSEGV: segmentation violation code=0x1 addr=0xdead0000 pc=0x4a86a5]\n\n" +
+		"goroutine 1 gp=0x37a9faea21e0 m=0 mp=0x59c740 [running]:\nruntime.throw({0x4d11af?, 0x1?})\n\t/x/panic.go:1229 +0x48 fp=0x1 sp=0x2 pc=0x3\nmain.badAddr()\n\t/x/main.go:9 +0x1\n\ngoroutine 2 [idle]:\nmain.other()\n"
+	b := strings.NewReplacer("pc=0x4a86a5", "pc=0x4a8700", "goroutine 1 gp=0x37a9faea21e0 m=0", "goroutine 7 gp=0x1 m=3").Replace(a)
+	if ha, hb := strings.Join(head(a), "\n"), strings.Join(head(b), "\n"); ha != hb || len(head(a)) != 3 {
+		t.Errorf("head:\n%s\n---\n%s", ha, hb)
+	}
+	if got := strings.Join(frames(b), " "); got != "runtime.throw main.badAddr" {
+		t.Errorf("frames = %q", got)
+	}
+	if strings.Join(head(a), "") == strings.Join(head(strings.Replace(a, "addr=0xdead0000 pc", "addr=0xdead1000 pc", 1)), "") {
+		t.Errorf("head hides the fault address")
+	}
 }
