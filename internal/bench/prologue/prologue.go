@@ -87,8 +87,12 @@ func analyze(f *elf.File) (Summary, []Func, error) {
 		return s, nil, fmt.Errorf("unsupported machine %v", f.Machine)
 	}
 	morestack := map[uint64]bool{}
+	goBinary := false
 	var fns []elf.Symbol
 	for _, sym := range syms {
+		if sym.Name == "runtime.main" {
+			goBinary = true
+		}
 		if elf.ST_TYPE(sym.Info) != elf.STT_FUNC && elf.ST_TYPE(sym.Info) != elf.STT_NOTYPE {
 			continue
 		}
@@ -102,9 +106,12 @@ func analyze(f *elf.File) (Summary, []Func, error) {
 			fns = append(fns, sym)
 		}
 	}
-	if len(morestack) == 0 {
-		return s, nil, fmt.Errorf("no runtime.morestack symbol: not a Go binary?")
+	if !goBinary {
+		return s, nil, fmt.Errorf("no runtime.main symbol: not a Go binary")
 	}
+	// A Go binary without runtime.morestack is one in which no prologue
+	// calls it (GOEXPERIMENT=faultstacknocheck), so the linker dropped it
+	// as unreachable: every function then counts as unchecked.
 	sort.Slice(fns, func(i, j int) bool { return fns[i].Value < fns[j].Value })
 	fns = slices.CompactFunc(fns, func(a, b elf.Symbol) bool { return a.Value == b.Value })
 	var out []Func

@@ -357,7 +357,7 @@ func Render(d *Data, dir string) error {
 		countEnv = strings.Join(d.CountEnv, " ")
 	}
 	w("Counted under valgrind cachegrind with %s and a fixed iteration count,", countEnv)
-	w(" simulated 32 KiB 8-way I1/D1 and 8 MiB LL caches: these counts repeat to within about 0.2%% run to run, so small differences are real. GOGC=off hides stack shrinking and the GODEBUG setting turns asynchronous preemption off; the wall-clock runs above have both.\n\n")
+	w(" simulated 32 KiB 8-way I1/D1 and 8 MiB LL caches: instruction counts repeat to within about 0.4%% run to run, so small differences are real. GOGC=off hides stack shrinking; the wall-clock runs above have it. Instruction counts are the reliable measure here. Simulated I1 misses depend on where the linker places code: two builds of the same code (stock and pristine) have differed by tens of percent, so read an I1 difference only against that.\n\n")
 	if len(d.Counts) > 0 {
 		w("| workload | config | instructions | vs %s | I1 misses | vs %s | morestack+newstack+copystack share |\n|---|---|---|---|---|---|---|\n", d.Base, d.Base)
 		base := map[string]Count{}
