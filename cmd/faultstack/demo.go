@@ -61,6 +61,8 @@ func runDemo(r *repo, args []string) error {
 	return nil
 }
 
+// runIn runs a command in dir with env, its standard output going to
+// stdout and its standard error to ours.
 func runIn(dir string, env []string, stdout io.Writer, name string, args ...string) error {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -183,13 +182,5 @@ func runTest(r *repo, args []string) error {
 
 // runCmd runs a command in dir with env, its output going to ours.
 func runCmd(dir string, env []string, name string, args ...string) error {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = env
-	cmd.Stdout = os.Stdout
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s %s: %v", name, strings.Join(args, " "), err)
-	}
-	return nil
+	return runIn(dir, env, os.Stdout, name, args...)
 }
